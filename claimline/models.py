@@ -1,0 +1,9 @@
+"""Imports every table so that metadata (Alembic, backups) sees them all."""
+
+from claimline.audit.models import AuditRecord
+from claimline.auth.models import StaffSession
+from claimline.cases.models import Caller
+from claimline.db import Base
+from claimline.users.models import User
+
+__all__ = ["AuditRecord", "Base", "Caller", "StaffSession", "User"]

@@ -1,0 +1,47 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from claimline import __version__
+from claimline.audit import api as audit_api
+from claimline.audit import pages as audit_pages
+from claimline.auth import api as auth_api
+from claimline.cases import api as cases_api
+from claimline.cases import pages as cases_pages
+from claimline.config import get_settings
+from claimline.logging import configure_logging
+from claimline.users import api as users_api
+from claimline.users import pages as users_pages
+from claimline.web import health
+from claimline.web import pages as web_pages
+from claimline.web.errors import install_error_handlers
+from claimline.web.middleware import BodySizeLimit, SecurityHeaders
+
+API_PREFIX = "/api/v1"
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    app = FastAPI(
+        title="Claimline 理赔热线 API",
+        version=__version__,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    install_error_handlers(app)
+    for api_router in (health.router, auth_api.router, users_api.router, audit_api.router, cases_api.router):
+        app.include_router(api_router, prefix=API_PREFIX)
+    for page_router in (web_pages.router, users_pages.router, audit_pages.router, cases_pages.router):
+        app.include_router(page_router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    return app

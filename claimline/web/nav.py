@@ -1,0 +1,30 @@
+"""Staff navigation: an area appears here once it is built (no dead links)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from claimline.users.models import Role, User
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    href: str
+    role: Role
+
+
+STAFF_NAV: list[NavItem] = [
+    NavItem("工作台", "/staff", Role.agent),
+    NavItem("来电人", "/staff/callers", Role.agent),
+    NavItem("员工账号", "/staff/users", Role.admin),
+    NavItem("审计日志", "/staff/audit", Role.admin),
+]
+
+PUBLIC_NAV: list[NavItem] = []
+
+
+def nav_for(user: User | None) -> list[NavItem]:
+    if user is None:
+        return []
+    return [item for item in STAFF_NAV if user.has_role(item.role)]
