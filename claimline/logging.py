@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import MutableMapping
 from typing import Any
 
 import structlog
@@ -10,8 +11,11 @@ import structlog
 from claimline.privacy.masking import mask_text
 
 
-def _mask_values(_logger: Any, _name: str, event: dict[str, Any]) -> dict[str, Any]:
-    return {key: mask_text(value) if isinstance(value, str) else value for key, value in event.items()}
+def _mask_values(_logger: Any, _name: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    for key, value in event.items():
+        if isinstance(value, str):
+            event[key] = mask_text(value)
+    return event
 
 
 def configure_logging(level: str = "INFO") -> None:

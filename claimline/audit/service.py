@@ -2,12 +2,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from claimline.audit.models import AuditRecord
 from claimline.privacy.masking import mask_text
+
+SelectT = TypeVar("SelectT", bound=Select[Any])
 
 ACTION_LABELS = {
     "view": "查看",
@@ -74,7 +77,7 @@ class AuditFilter:
     until: datetime | None = None
 
 
-def _filtered(query: Select[tuple[AuditRecord]], filters: AuditFilter) -> Select[tuple[AuditRecord]]:
+def _filtered(query: SelectT, filters: AuditFilter) -> SelectT:
     if filters.actor:
         query = query.where(AuditRecord.actor == filters.actor)
     if filters.action:
@@ -94,6 +97,6 @@ def search_audit(
     session: Session, filters: AuditFilter, *, limit: int = 100, offset: int = 0
 ) -> tuple[list[AuditRecord], int]:
     query = _filtered(select(AuditRecord), filters)
-    total = session.scalar(_filtered(select(func.count()).select_from(AuditRecord), filters)) or 0  # type: ignore[arg-type]
+    total = session.scalar(_filtered(select(func.count()).select_from(AuditRecord), filters)) or 0
     rows = session.scalars(query.order_by(AuditRecord.id.desc()).limit(limit).offset(offset)).all()
     return list(rows), total

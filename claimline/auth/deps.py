@@ -18,7 +18,7 @@ from claimline.auth.models import StaffSession
 from claimline.auth.service import SESSION_COOKIE, resolve_session, tokens_match
 from claimline.db import get_session
 from claimline.errors import PermissionDenied
-from claimline.users.models import Role, User
+from claimline.users.models import Role, StaffIdentity, User
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -41,7 +41,7 @@ async def submitted_csrf_token(request: Request) -> str | None:
 
 async def authenticated(request: Request, session: Annotated[Session, Depends(get_session)]) -> User:
     user, staff_session = resolve_session(session, request.cookies.get(SESSION_COOKIE))
-    request.state.user = user
+    request.state.user = StaffIdentity.of(user)
     request.state.staff_session = staff_session
     request.state.csrf_token = staff_session.csrf_token
     if request.method in UNSAFE_METHODS:

@@ -26,7 +26,20 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Column, Integer, Connection, Engine, MetaData, Table, Text, delete, func, insert, select, text
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+)
 
 from claimline import __version__
 from claimline.clock import utcnow
@@ -120,7 +133,7 @@ class BackupReport:
 
 def _table_rows(connection: Connection, table: Table) -> list[dict[str, Any]]:
     raw = _raw(table)
-    order = [c for c in raw.primary_key.columns] or list(raw.columns)
+    order = list(raw.primary_key.columns) or list(raw.columns)
     return [dict(row._mapping) for row in connection.execute(select(raw).order_by(*order))]
 
 

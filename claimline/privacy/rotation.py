@@ -14,10 +14,16 @@ from dataclasses import dataclass
 
 from sqlalchemy import Column, Engine, MetaData, Table, Text, and_, func, select, update
 
+from claimline.config import get_settings
 from claimline.db import Base
 from claimline.privacy.fields import SealedString
-from claimline.privacy.keyring import RELOAD_CHECK_SECONDS, Keyring, reload_keyring, save_keyring, sealed_key_id
-from claimline.config import get_settings
+from claimline.privacy.keyring import (
+    RELOAD_CHECK_SECONDS,
+    Keyring,
+    reload_keyring,
+    save_keyring,
+    sealed_key_id,
+)
 
 BATCH_SIZE = 500
 

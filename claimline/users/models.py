@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Boolean, Integer, String
@@ -44,6 +45,28 @@ class User(Base):
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+    def has_role(self, required: Role) -> bool:
+        return self.is_active and self.role_enum.rank >= required.rank
+
+
+@dataclass(frozen=True)
+class StaffIdentity:
+    """A detached snapshot of the logged-in user, safe to use after the transaction ended (pages, errors)."""
+
+    id: int
+    username: str
+    display_name: str
+    role: str
+    is_active: bool
+
+    @classmethod
+    def of(cls, user: User) -> StaffIdentity:
+        return cls(user.id, user.username, user.display_name, user.role, user.is_active)
 
     @property
     def role_enum(self) -> Role:

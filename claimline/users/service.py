@@ -16,7 +16,7 @@ from claimline.errors import AuthenticationRequired, Conflict, NotFound, Validat
 from claimline.users.models import Role, User
 
 password_hasher = PasswordHasher()
-USERNAME_RE = re.compile(r"^[a-z][a-z0-9_.-]{2,31}$")
+USERNAME_RE = re.compile(r"^[a-z][a-z0-9_.-]{1,31}$")
 MIN_PASSWORD_LENGTH = 10
 # A fixed hash to verify against when the username does not exist, so timing does not reveal it.
 _DUMMY_HASH = password_hasher.hash("not-a-real-password")
@@ -61,7 +61,7 @@ def create_user(
     username = username.strip().lower()
     if not USERNAME_RE.match(username):
         raise ValidationFailed(
-            "用户名须以小写字母开头，3–32 位，只能包含小写字母、数字和 _ . -",
+            "用户名须以小写字母开头，2–32 位，只能包含小写字母、数字和 _ . -",
             code="invalid_username",
             field="username",
         )

@@ -102,7 +102,8 @@ async def handle_validation_error(request: Request, error: Exception) -> Respons
     kind = str(first.get("type", "value_error"))
     field = _field_of(tuple(first.get("loc", ())))
     message = VALIDATION_MESSAGES.get(kind, "提交的内容不符合要求")
-    context = first.get("ctx") or {}
+    context = first.get("ctx")
+    context = context if isinstance(context, dict) else {}
     if kind == "value_error" and isinstance(context.get("error"), Exception):
         text = str(context["error"])
         if any("\u4e00" <= ch <= "\u9fff" for ch in text):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from claimline.users.models import Role, User
+from claimline.users.models import Role, StaffIdentity
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ STAFF_NAV: list[NavItem] = [
 PUBLIC_NAV: list[NavItem] = []
 
 
-def nav_for(user: User | None) -> list[NavItem]:
+def nav_for(user: StaffIdentity | None) -> list[NavItem]:
     if user is None:
         return []
     return [item for item in STAFF_NAV if user.has_role(item.role)]

@@ -1,7 +1,7 @@
 """platform users sessions audit callers
 
 Revision ID: 20261125_01
-Revises: 
+Revises:
 Create Date: 2026-11-25 13:01:10.426826
 """
 
@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-
-
 
 revision = '20261125_01'
 down_revision = None
