@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -24,7 +25,9 @@ def upgrade(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
+@cache
 def head_revision() -> str | None:
+    """The newest revision in the migration scripts (they do not change while the app runs)."""
     return ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
 
 
