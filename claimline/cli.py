@@ -29,6 +29,8 @@ keys_app = typer.Typer(help="加密密钥管理", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(keys_app, name="keys")
+kb_app = typer.Typer(help="知识库：导入、导出、检查", no_args_is_help=True)
+app.add_typer(kb_app, name="kb")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -247,6 +249,70 @@ def keys_rotate() -> None:
         record_audit(session, SYSTEM_ACTOR, "keys_rotate", "system", None,
                      f"新密钥 {report.new_key_id}，重新加密 {report.resealed} 项")
     console.print(f"新密钥 {report.new_key_id} 已启用，重新加密 {report.resealed} 项：{json.dumps(report.by_column, ensure_ascii=False)}")
+
+
+# ---- knowledge base ------------------------------------------------------------------------------------
+
+
+@kb_app.command("import")
+@clean_errors
+def kb_import(
+    directory: Annotated[Path, typer.Argument(help="知识条目目录")] = Path("knowledge"),
+) -> None:
+    """从知识条目文件导入/更新数据库（可重复运行；文件删除的条目自动停用）。"""
+    from claimline.knowledge import commands
+
+    commands.kb_import(console, directory)
+
+
+@kb_app.command("export")
+@clean_errors
+def kb_export(directory: Annotated[Path, typer.Argument(help="导出到的目录")]) -> None:
+    """把数据库中的全部知识条目写成文件（kb import 可原样读回）。"""
+    from claimline.knowledge import commands
+
+    commands.kb_export(console, directory)
+
+
+@kb_app.command("lint")
+@clean_errors
+def kb_lint(
+    directory: Annotated[Path, typer.Argument(help="知识条目目录")] = Path("knowledge"),
+    today: Annotated[str | None, typer.Option(help="按这一天检查复核期限（YYYY-MM-DD，默认今天）")] = None,
+) -> None:
+    """检查知识条目：缺字段、未知主题、失效法条、重复问法、过期未复核。有错误时退出码非零。"""
+    import datetime as dt
+
+    from claimline.knowledge import commands
+
+    day = dt.date.fromisoformat(today) if today else None
+    if commands.kb_lint(console, directory, day):
+        raise typer.Exit(1)
+
+
+@app.command()
+@clean_errors
+def ask(
+    question: Annotated[str, typer.Argument(help="问题原文")],
+    region: Annotated[str | None, typer.Option(help="省份，例如 广东")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+) -> None:
+    """用已发布的知识条目回答一个问题（直接回答、澄清或转人工）。"""
+    from claimline.knowledge import commands
+
+    commands.ask(console, err_console, question, region, as_json)
+
+
+@app.command("eval")
+@clean_errors
+def eval_questions(
+    file: Annotated[Path, typer.Argument(help="评测文件（JSONL，每行 question 和 topics）")],
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+) -> None:
+    """评测问题匹配：主题准确率、转人工比例、回答准确率和耗时。"""
+    from claimline.knowledge import commands
+
+    commands.evaluate_file(console, err_console, file, as_json)
 
 
 if __name__ == "__main__":  # pragma: no cover

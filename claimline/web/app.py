@@ -14,6 +14,9 @@ from claimline.auth import api as auth_api
 from claimline.cases import api as cases_api
 from claimline.cases import pages as cases_pages
 from claimline.config import get_settings
+from claimline.knowledge import api as knowledge_api
+from claimline.knowledge import pages as knowledge_pages
+from claimline.knowledge import staff_pages as knowledge_staff_pages
 from claimline.logging import configure_logging
 from claimline.users import api as users_api
 from claimline.users import pages as users_pages
@@ -41,6 +44,9 @@ def create_app() -> FastAPI:
         app.include_router(api_router, prefix=API_PREFIX)
     for page_router in (web_pages.router, users_pages.router, audit_pages.router, cases_pages.router):
         app.include_router(page_router)
+    app.include_router(knowledge_api.router, prefix=API_PREFIX)
+    app.include_router(knowledge_pages.router)
+    app.include_router(knowledge_staff_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

@@ -17,11 +17,15 @@ class NavItem:
 STAFF_NAV: list[NavItem] = [
     NavItem("工作台", "/staff", Role.agent),
     NavItem("来电人", "/staff/callers", Role.agent),
+    NavItem("知识库", "/staff/knowledge", Role.supervisor),
+    NavItem("知识缺口", "/staff/knowledge-gaps", Role.supervisor),
     NavItem("员工账号", "/staff/users", Role.admin),
     NavItem("审计日志", "/staff/audit", Role.admin),
 ]
 
-PUBLIC_NAV: list[NavItem] = []
+PUBLIC_NAV: list[NavItem] = [
+    NavItem("常见问题", "/", Role.agent),
+]
 
 
 def nav_for(user: StaffIdentity | None) -> list[NavItem]:
