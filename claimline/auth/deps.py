@@ -39,7 +39,12 @@ async def submitted_csrf_token(request: Request) -> str | None:
     return None
 
 
-async def authenticated(request: Request, session: Annotated[Session, Depends(get_session)]) -> User:
+# scope="function": the transaction commits (or rolls back) when the route returns, before the
+# response is sent, so nothing is acknowledged that is not stored yet.
+DbSession = Annotated[Session, Depends(get_session, scope="function")]
+
+
+async def authenticated(request: Request, session: DbSession) -> User:
     user, staff_session = resolve_session(session, request.cookies.get(SESSION_COOKIE))
     request.state.user = StaffIdentity.of(user)
     request.state.staff_session = staff_session
@@ -68,7 +73,6 @@ CurrentUser = Annotated[User, Depends(authenticated)]
 AgentUser = Annotated[User, Depends(require_role(Role.agent))]
 SupervisorUser = Annotated[User, Depends(require_role(Role.supervisor))]
 AdminUser = Annotated[User, Depends(require_role(Role.admin))]
-DbSession = Annotated[Session, Depends(get_session)]
 
 
 def actor_of(request: Request, user: User) -> Actor:
