@@ -259,7 +259,11 @@ def keys_rotate() -> None:
 def kb_import(
     directory: Annotated[Path, typer.Argument(help="知识条目目录")] = Path("knowledge"),
 ) -> None:
-    """从知识条目文件导入/更新数据库（可重复运行；文件删除的条目自动停用）。"""
+    """从知识条目文件导入/更新数据库（可重复运行）。
+
+    文件删除的条目自动停用；文件没改而网页上改过的条目保留网页版本（可用 kb export 写回文件）；
+    文件改过的以文件为准，网页上的版本保留在修改历史中。
+    """
     from claimline.knowledge import commands
 
     commands.kb_import(console, directory)

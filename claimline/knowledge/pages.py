@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from claimline.auth.deps import DbSession, client_ip
+from claimline.auth.service import SESSION_COOKIE, resolve_session
 from claimline.config import get_settings
 from claimline.errors import DomainError, NotFound
 from claimline.knowledge import service
@@ -15,6 +16,7 @@ from claimline.knowledge.api import search_payload
 from claimline.knowledge.entries import load_taxonomy, topic_ids, topic_name
 from claimline.knowledge.rendering import citation_article, render_markdown, summary
 from claimline.knowledge.schemas import MAX_FEEDBACK_COMMENT, MAX_QUESTION_CHARS
+from claimline.users.models import StaffIdentity
 from claimline.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -23,6 +25,16 @@ FEEDBACK_MESSAGES = {
     "thanks": "谢谢您的反馈！",
     "sorry": "谢谢您的反馈，我们会改进这条回答。需要进一步帮助请看下方的人工服务方式。",
 }
+
+
+def _recognise_staff(request: Request, session: DbSession) -> None:
+    """Public pages need no login; a logged-in staff member still sees their own menu."""
+    try:
+        user, staff_session = resolve_session(session, request.cookies.get(SESSION_COOKIE))
+    except DomainError:
+        return
+    request.state.user = StaffIdentity.of(user)
+    request.state.csrf_token = staff_session.csrf_token
 
 
 def _service_hours() -> str:
@@ -37,6 +49,7 @@ def _topics(session: DbSession) -> list[dict[str, Any]]:
 
 @router.get("/")
 def faq_home(request: Request, session: DbSession, q: str = "", region: str = "") -> Response:
+    _recognise_staff(request, session)
     question = q[:MAX_QUESTION_CHARS]
     search = None
     if question.strip():
@@ -52,6 +65,7 @@ def faq_home(request: Request, session: DbSession, q: str = "", region: str = ""
 
 @router.get("/kb/topics/{topic_id}")
 def faq_topic(topic_id: str, request: Request, session: DbSession) -> Response:
+    _recognise_staff(request, session)
     if topic_id not in topic_ids():
         raise NotFound("找不到该主题", code="topic_not_found", field="topic")
     entries = [
@@ -85,6 +99,7 @@ def _related(session: DbSession, record: Any, limit: int = 4) -> list[dict[str, 
 def _entry_page(
     request: Request, session: DbSession, entry_id: str, status: int = 200, **extra: Any
 ) -> Response:
+    _recognise_staff(request, session)
     record = service.get_published(session, entry_id)
     basis = [{"citation": c, "article": citation_article(c)} for c in record.legal_basis or ()]
     return render(

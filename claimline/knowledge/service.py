@@ -32,6 +32,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from claimline.audit.service import Actor
@@ -76,6 +77,8 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "restore": (("retired",), "draft"),
 }
 PLACEHOLDER_ANSWER = "（待撰写：请根据法律规定写出回答，第一段用一到三句话直接回答问题。）"
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+_SPACES = re.compile(r"\s+")
 GAP_TEXT_MAX = 500
 GAPS_PER_CLIENT_PER_HOUR = 30
 FEEDBACK_PER_CLIENT_PER_HOUR = 20
@@ -138,7 +141,7 @@ def _write_revision(
         number=number,
         action=action,
         snapshot=entry_text(to_entry(record)),
-        comment=mask_text(comment.strip())[:2000],
+        comment=mask_text(_CONTROL_CHARS.sub(" ", comment).strip())[:2000],
         author_user_id=actor.user_id,
         author=actor.name[:64],
         created_at=now,
@@ -148,8 +151,11 @@ def _write_revision(
     return revision
 
 
-def get_record(session: Session, entry_id: str) -> KnowledgeEntryRecord:
-    record = session.get(KnowledgeEntryRecord, entry_id) if len(entry_id) <= 64 else None
+def get_record(session: Session, entry_id: str, *, for_update: bool = False) -> KnowledgeEntryRecord:
+    """The entry; ``for_update`` locks its row (PostgreSQL) so that concurrent changes queue up."""
+    lock = True if for_update else None
+    usable = len(entry_id) <= 64 and not _CONTROL_CHARS.search(entry_id)
+    record = session.get(KnowledgeEntryRecord, entry_id, with_for_update=lock) if usable else None
     if record is None:
         raise NotFound(f"找不到知识条目：{entry_id[:64]}", code="entry_not_found", field="id")
     return record
@@ -177,7 +183,10 @@ def add_entry(
     record = KnowledgeEntryRecord(id=entry.id, version=0, file_hash=file_hash, created_at=now, updated_at=now)
     _apply(record, entry)
     session.add(record)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # created at the same moment by someone else
+        raise Conflict(f"编号 {entry.id} 已被其他条目使用，请换一个编号", code="duplicate_id", field="id") from None
     _write_revision(session, record, actor, action, comment)
     return record
 
@@ -206,7 +215,7 @@ def update_entry(
     comment: str = "",
 ) -> tuple[KnowledgeEntryRecord, bool]:
     """Save an edit (status is left as it is; see the workflow). Returns (record, changed)."""
-    record = get_record(session, entry_id)
+    record = get_record(session, entry_id, for_update=True)
     _check_version(record, expected_version)
     if entry.id != record.id:
         raise ValidationFailed("条目编号不能修改", code="id_immutable", field="id")
@@ -229,7 +238,7 @@ def change_status(
 ) -> KnowledgeEntryRecord:
     if action not in TRANSITIONS:
         raise ValidationFailed("不支持的操作", code="unknown_action", field="action")
-    record = get_record(session, entry_id)
+    record = get_record(session, entry_id, for_update=True)
     _check_version(record, expected_version)
     sources, target = TRANSITIONS[action]
     if record.status not in sources:
@@ -277,9 +286,12 @@ def list_entries(session: Session, filters: EntryFilter, today: dt.date | None =
     if filters.overdue:
         query = query.where(KnowledgeEntryRecord.review_by < (today or dt.date.today()))
         query = query.where(KnowledgeEntryRecord.status != "retired")
-    if filters.text:
-        pattern = f"%{filters.text.strip()[:100]}%"
-        query = query.where(or_(KnowledgeEntryRecord.title.like(pattern), KnowledgeEntryRecord.id.like(pattern)))
+    text = _CONTROL_CHARS.sub("", filters.text or "").strip()[:100]
+    if text:
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(
+            or_(KnowledgeEntryRecord.title.like(pattern, escape="\\"), KnowledgeEntryRecord.id.like(pattern, escape="\\"))
+        )
     rank = {t: i for i, t in enumerate(topic_ids())}
     records = list(session.scalars(query))
     records.sort(key=lambda r: (rank.get(r.topic, len(rank)), r.id))
@@ -334,7 +346,7 @@ def rollback(
     comment: str = "",
 ) -> KnowledgeEntryRecord:
     """A new revision with the content of revision ``number`` (the current status is kept)."""
-    record = get_record(session, entry_id)
+    record = get_record(session, entry_id, for_update=True)
     _check_version(record, expected_version)
     old = parse_entry_text(get_revision(session, entry_id, number).snapshot, f"第 {number} 版")
     restored = replace(old, status=record.status)
@@ -444,8 +456,6 @@ def ask(session: Session, question: str, region: str | None = None) -> AskResult
 
 # ---------------------------------------------------------------------------------------------- clients
 
-_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
-_SPACES = re.compile(r"\s+")
 
 
 def client_fingerprint(address: str | None) -> str:

@@ -197,3 +197,20 @@ def test_diff_texts_names_changed_fields() -> None:
     assert diff.changed_fields == ("title", "answer")
     assert (diff.added, diff.removed) == (2, 2)
     assert [line.kind for line in diff.lines if line.kind in ("add", "remove")] == ["remove", "add", "remove", "add"]
+
+
+def test_odd_filter_text_and_ids_are_harmless(client, login_as) -> None:
+    import_fixtures()
+    login_as("supervisor")
+    assert client.get("/staff/knowledge", params={"q": "\x00追尾%_"}).status_code == 200
+    literal = client.get("/staff/knowledge", params={"q": "%"}).text
+    assert "没有符合条件的条目" in literal  # % is searched for literally, not as a wildcard
+    assert "追尾事故一般由谁承担责任？" in client.get("/staff/knowledge", params={"q": "追尾"}).text
+    assert client.get("/kb/a%00b").status_code == 404
+    assert client.get("/staff/knowledge/a%00b").status_code == 404
+    form = _form(client, "/staff/knowledge/liability-rear-end")
+    response = client.post("/staff/knowledge/liability-rear-end/status",
+                           data={**form, "action": "retire", "comment": "说明\x00带控制字符"}, follow_redirects=False)
+    assert response.status_code == 303
+    with session_scope() as session:
+        assert "\x00" not in service.list_revisions(session, "liability-rear-end")[0].comment

@@ -10,6 +10,8 @@ from sqlalchemy import select
 from claimline.audit.service import Actor
 from claimline.db import session_scope
 from claimline.knowledge import service
+from claimline.knowledge.entries import topic_name
+from claimline.knowledge.matcher import AskResult, Choice
 from claimline.knowledge.models import KnowledgeFeedback, KnowledgeGap
 from tests.knowledge.kb_support import import_fixtures
 
@@ -44,19 +46,31 @@ def test_handoff_search_shows_how_to_reach_a_person_and_is_kept_as_a_gap(client)
     with session_scope() as session:
         gaps = list(session.scalars(select(KnowledgeGap)))
     assert [(g.channel, g.action) for g in gaps] == [("faq", "handoff")]
+    emergency = client.get("/", params={"q": "撞车了有人昏迷"}).text
+    assert "请立即拨打120急救" in emergency and "/kb/emergency" not in emergency
 
 
-def test_clarify_shows_two_to_four_choices(client) -> None:
+def test_clarify_shows_two_to_four_choices(client, monkeypatch) -> None:
     import_fixtures()
-    with session_scope() as session:
-        result = service.ask(session, "今天天气怎么样")
-    page = client.get("/", params={"q": "今天天气怎么样"})
-    if result.action == "clarify":
-        choices = re.findall(r'<a class="choice"', page.text)
-        assert 2 <= len(choices) <= 4
-        assert "您想咨询的是下面哪一类问题" in page.text
-    else:
-        assert "人工坐席" in page.text
+    choices = tuple(
+        Choice(topic, topic_name(topic), entry_id, title)
+        for topic, entry_id, title in [
+            ("liability", "liability-rear-end", "追尾事故一般由谁承担责任？"),
+            ("compulsory_insurance", "compulsory-insurance-limits", "交强险最多能赔多少钱？"),
+            ("hit_and_run", "hit-and-run-first-steps", "对方肇事逃逸了，我该怎么办？"),
+        ]
+    )
+    clarify = AskResult("clarify", "liability", 0.4, (), choices=choices, reason="competing_topics",
+                        message="您想咨询的是下面哪一类问题？")
+    monkeypatch.setattr(service, "ask", lambda session, question, region=None: clarify)
+    page = client.get("/", params={"q": "撞了车"})
+    found = re.findall(r'<a class="choice" href="(/kb/[a-z-]+)">([^<]+)<small>([^<]+)</small>', page.text)
+    assert found == [("/kb/liability-rear-end", "追尾事故一般由谁承担责任？", "事故责任认定"),
+                     ("/kb/compulsory-insurance-limits", "交强险最多能赔多少钱？", "交强险"),
+                     ("/kb/hit-and-run-first-steps", "对方肇事逃逸了，我该怎么办？", "肇事逃逸")]
+    assert "您想咨询的是下面哪一类问题？" in page.text
+    body = client.get("/api/v1/knowledge/search", params={"q": "撞了车"}).json()
+    assert body["action"] == "clarify" and [c["url"] for c in body["choices"]] == [c[0] for c in found]
 
 
 def test_instant_search_endpoint(client) -> None:
@@ -143,3 +157,11 @@ def test_feedback_report_for_supervisors(client, login_as) -> None:
     assert "追尾事故一般由谁承担责任？" in report.text and "100%" in report.text
     listing = client.get("/staff/knowledge")
     assert "100%（1 票）" in listing.text
+
+
+def test_public_pages_need_no_login_but_recognise_staff(client, login_as) -> None:
+    import_fixtures()
+    assert "员工登录" in client.get("/").text
+    login_as("agent", "faqagent")
+    html = client.get("/kb/liability-rear-end").text
+    assert "测试faqagent" in html and "退出" in html
