@@ -251,6 +251,28 @@ def keys_rotate() -> None:
     console.print(f"新密钥 {report.new_key_id} 已启用，重新加密 {report.resealed} 项：{json.dumps(report.by_column, ensure_ascii=False)}")
 
 
+@app.command()
+@clean_errors
+def estimate(
+    file: Annotated[Path, typer.Argument(help="估算请求 JSON 文件（格式同 POST /api/v1/estimate，金额单位为元）")],
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON（默认输出中文明细）")] = False,
+) -> None:
+    """交通事故赔偿估算：分项金额、公式和依据，交强险、商业险、对方和受害人各承担多少。"""
+    from claimline.law.compensation import estimate_compensation, render_estimate_text
+
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        fail(f"找不到文件：{file}")
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        fail(f"文件不是有效的 JSON：{error}")
+    result = estimate_compensation(data)
+    if as_json:
+        sys.stdout.write(json.dumps(result.to_json_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        sys.stdout.write(render_estimate_text(result))
+
+
 # ---- knowledge base ------------------------------------------------------------------------------------
 
 

@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_000_000
     https: bool = Field(default=False, description="Served over HTTPS: cookies get the Secure flag")
     log_level: str = "INFO"
+    # Matching engine decisions (claimline/knowledge/data/THRESHOLDS.md explains the defaults).
+    match_answer_threshold: float = Field(default=0.55, ge=0.0, le=1.0)
+    match_clarify_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
+    match_alt_topic_share: float = Field(default=0.12, ge=0.0, le=1.0)
 
     @model_validator(mode="after")
     def _refuse_default_secrets_in_production(self) -> Settings:

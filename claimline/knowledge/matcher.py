@@ -16,8 +16,12 @@ How a question is matched
      asking clause) and each title/question of an entry (robust to typos and odd segmentation);
    * a topic classifier: nearest centroid (Rocchio) over word uni/bigram + character TF-IDF of
      every entry's questions, title and tags, as a softmax over topics.
+   * intent cues (``data/intent_cues.yaml``): whether the text asks the kind of question a topic
+     answers ("……是谁的责任", "……会判几年", "……多久出认定书"), so that a long story about a dog
+     or a child is matched by what it asks, not by what it is about.
 4. A small stacking model (logistic regression over the classifier's log-probability and
-   probability and the topic's best phrase similarity) gives a distribution over topics.
+   probability, the topic's best phrase similarity and its intent cue) gives a distribution over
+   topics; the cue's weight is learned like the others, not set by hand.
    It and the confidence calibrators (Platt scaling) are fitted at build time on held-out
    phrasings: the entries are split into folds, each fold is left out whole, the index is rebuilt
    on the others and the left-out phrasings (alone, and in pairs of two topics, which imitate
@@ -204,6 +208,29 @@ def _messages() -> _Messages:
     )
 
 
+@cache
+def _intent_cues() -> dict[str, re.Pattern[str]]:
+    """Per topic, what a caller asks when the question is of that topic (data/intent_cues.yaml)."""
+    raw = yaml.safe_load(
+        resources.files("claimline.knowledge").joinpath("data/intent_cues.yaml").read_text(encoding="utf-8")
+    )
+    return {topic: re.compile("|".join(f"(?:{p})" for p in patterns))
+            for topic, patterns in raw["cues"].items() if patterns}
+
+
+def intent_cue_matrix(texts: Sequence[str], topics: Sequence[str]) -> np.ndarray:
+    """(texts × topics): 1 where the text asks the kind of question a topic answers."""
+    cues = _intent_cues()
+    out = np.zeros((len(texts), len(topics)))
+    for j, topic in enumerate(topics):
+        pattern = cues.get(topic)
+        if pattern is not None:
+            for i, text in enumerate(texts):
+                if pattern.search(text.replace(" ", "")):
+                    out[i, j] = 1.0
+    return out
+
+
 def is_emergency(normalized: str) -> bool:
     """True when the text says someone is in danger now (negated mentions do not count)."""
     msgs = _messages()
@@ -336,6 +363,7 @@ class _Signals:
     bm25: np.ndarray
     phrase_sim: np.ndarray
     probs: np.ndarray
+    cues: np.ndarray  # (questions × topics) intent cue matches
 
 
 class _Index:
@@ -353,6 +381,7 @@ class _Index:
         settings: MatchSettings,
     ) -> None:
         self.n_topics = len(topics)
+        self.topics = tuple(topics)
         topic_pos = {t: i for i, t in enumerate(topics)}
         self.entry_topic = np.array([topic_pos[t.entry.topic] for t in texts], dtype=np.int64)
         if np.any(np.diff(self.entry_topic) < 0):
@@ -471,7 +500,8 @@ class _Index:
         x = sp.hstack([words, chars]).tocsr()
         probs = np.full((n_q, self.n_topics), 1e-6)
         probs[:, self.classes] = _softmax_rows(np.asarray(x @ self.coef))
-        return _Signals(bm25=bm25, phrase_sim=phrase_sim, probs=probs)
+        cues = intent_cue_matrix([a.normalized for a in analyses], self.topics)
+        return _Signals(bm25=bm25, phrase_sim=phrase_sim, probs=probs, cues=cues)
 
     def per_topic_max(self, values: np.ndarray) -> np.ndarray:
         """(questions × entries) → (questions × topics): best value among a topic's entries (0 if none)."""
@@ -481,7 +511,8 @@ class _Index:
 
     def topic_features(self, signals: _Signals, allowed: np.ndarray | None = None) -> np.ndarray:
         """(questions × topics × features) input of the stacking model: the classifier's log
-        probability and probability, and the best phrase similarity among the topic's entries.
+        probability and probability, the best phrase similarity among the topic's entries, and
+        whether the question matches the topic's intent cues.
 
         BM25F is deliberately not a topic feature: on questions that no entry phrases word for
         word (entries left out at calibration, real callers' stories) the best BM25 entry of a
@@ -489,7 +520,13 @@ class _Index:
         ranks entries within a topic instead (see THRESHOLDS.md)."""
         phrase_sim = signals.phrase_sim if allowed is None else np.where(allowed, signals.phrase_sim, 0.0)
         return np.stack(
-            [np.log(np.clip(signals.probs, 1e-6, 1.0)), signals.probs, self.per_topic_max(phrase_sim)], axis=2
+            [
+                np.log(np.clip(signals.probs, 1e-6, 1.0)),
+                signals.probs,
+                self.per_topic_max(phrase_sim),
+                signals.cues,
+            ],
+            axis=2,
         )
 
 
@@ -517,7 +554,7 @@ class _Fusion:
 
 # Used when there is too little to calibrate (fewer than two topics or phrasings).
 _DEFAULT_FUSION = _Fusion(
-    stack_coef=np.array([1.0, 0.0, 1.0]), stack_bias=0.0, conf1=(1.0, 0.0, 0.0), conf2=(1.0, 0.0)
+    stack_coef=np.array([1.0, 0.0, 1.0, 1.0]), stack_bias=0.0, conf1=(1.0, 0.0, 0.0), conf2=(1.0, 0.0)
 )
 
 

@@ -47,7 +47,7 @@ from claimline.knowledge.entries import (
     topic_ids,
     topic_name,
 )
-from claimline.knowledge.matcher import AskResult, Matcher
+from claimline.knowledge.matcher import AskResult, Matcher, MatchSettings
 from claimline.knowledge.models import (
     KnowledgeEntryRecord,
     KnowledgeFeedback,
@@ -428,6 +428,16 @@ def knowledge_state(session: Session) -> tuple[Any, ...]:
     return (str(getattr(bind, "url", "")), int(count or 0), newest, str(at))
 
 
+def match_settings() -> MatchSettings:
+    """The engine's thresholds, from CLAIMLINE_MATCH_* settings."""
+    settings = get_settings()
+    return MatchSettings(
+        answer_threshold=settings.match_answer_threshold,
+        clarify_threshold=settings.match_clarify_threshold,
+        alt_topic_share=settings.match_alt_topic_share,
+    )
+
+
 def current_matcher(session: Session) -> Matcher:
     """The matcher over the published entries, rebuilt when the knowledge base changed."""
     global _matcher_cache
@@ -439,7 +449,7 @@ def current_matcher(session: Session) -> Matcher:
         cached = _matcher_cache
         if cached is not None and cached[0] == key:
             return cached[1]
-        matcher = Matcher.build(published_entries(session))
+        matcher = Matcher.build(published_entries(session), match_settings())
         _matcher_cache = (key, matcher)
         return matcher
 

@@ -25,6 +25,9 @@ STAFF_NAV: list[NavItem] = [
 
 PUBLIC_NAV: list[NavItem] = [
     NavItem("常见问题", "/", Role.agent),
+    NavItem("赔偿估算", "/tools/estimate", Role.agent),
+    NavItem("责任认定", "/tools/liability", Role.agent),
+    NavItem("期限提醒", "/tools/deadlines", Role.agent),
 ]
 
 
