@@ -38,9 +38,12 @@ pytest: $(STAMP) browser
 
 test: lint typecheck pytest
 
+EVAL ?= ../shared/eval/dev_questions.jsonl
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/http.py
-	@for script in benchmarks/law.py benchmarks/matching.py; do test -f $$script && $(BIN)/python $$script; done; true
+	$(BIN)/python benchmarks/law.py
+	$(BIN)/python benchmarks/matching.py $(EVAL)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -22,6 +22,41 @@ from claimline.errors import DomainError
 console = Console()
 err_console = Console(stderr=True)
 
+
+def _chinese_help_chrome() -> None:
+    """Typer/Click print a few framework words of every --help in English; say them in Chinese too."""
+    import typer.rich_utils as rich_utils
+
+    try:  # Typer's own copy of Click builds the --help option; a private module, so only if present
+        import typer._click.decorators as typer_decorators
+
+        english_help_option = typer_decorators.help_option
+
+        def chinese_help_option(param_decls: list[str]) -> Callable[[Any], Any]:
+            add_option = english_help_option(param_decls)
+
+            def apply(command: Any) -> Any:
+                result = add_option(command)
+                command.params[-1].help = "显示帮助并退出。"
+                return result
+
+            return apply
+
+        typer_decorators.help_option = chinese_help_option
+    except (ImportError, AttributeError):
+        pass
+    rich_utils.ARGUMENTS_PANEL_TITLE = "参数"
+    rich_utils.OPTIONS_PANEL_TITLE = "选项"
+    rich_utils.COMMANDS_PANEL_TITLE = "命令"
+    rich_utils.ERRORS_PANEL_TITLE = "错误"
+    rich_utils.DEFAULT_STRING = "[默认：{}]"
+    rich_utils.REQUIRED_LONG_STRING = "[必填]"
+    rich_utils.ABORTED_TEXT = "已取消。"
+    rich_utils.RICH_HELP = "运行 [blue]'{command_path} {help_option}'[/] 查看帮助。"
+
+
+_chinese_help_chrome()
+
 app = typer.Typer(help="理赔热线 Claimline 命令行工具", no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="数据库管理", no_args_is_help=True)
 users_app = typer.Typer(help="员工账号管理", no_args_is_help=True)
