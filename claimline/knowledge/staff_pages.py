@@ -164,25 +164,29 @@ NOTICES = {
 }
 
 
+def _entry_context(session: DbSession, entry_id: str) -> dict[str, object]:
+    """What the entry page shows: the entry, its latest revisions, feedback and publish checks."""
+    record = service.get_record(session, entry_id)
+    rating, comments = service.entry_feedback(session, entry_id)
+    return {
+        **_common(),
+        "entry": record,
+        "answer_html": render_markdown(record.answer),
+        "revisions": service.list_revisions(session, entry_id)[:5],
+        "rating": rating,
+        "comments": comments,
+        "publish_problems": service.publish_problems(service.to_entry(record)) if record.status == "draft" else [],
+    }
+
+
 @router.get("/staff/knowledge/{entry_id}")
 def entry_page(
     entry_id: str, request: Request, user: SupervisorUser, session: DbSession, notice: str = ""
 ) -> Response:
-    record = service.get_record(session, entry_id)
-    rating, comments = service.entry_feedback(session, entry_id)
     return render(
         request,
         "knowledge/staff_entry.html",
-        {
-            **_common(),
-            "entry": record,
-            "answer_html": render_markdown(record.answer),
-            "revisions": service.list_revisions(session, entry_id)[:5],
-            "rating": rating,
-            "comments": comments,
-            "notice": NOTICES.get(notice),
-            "publish_problems": service.publish_problems(service.to_entry(record)) if record.status == "draft" else [],
-        },
+        {**_entry_context(session, entry_id), "notice": NOTICES.get(notice)},
     )
 
 
@@ -252,21 +256,10 @@ def status_submit(
 
 
 def _entry_error(request: Request, session: DbSession, entry_id: str, problem: DomainError) -> Response:
-    record = service.get_record(session, entry_id)
-    rating, comments = service.entry_feedback(session, entry_id)
     return render(
         request,
         "knowledge/staff_entry.html",
-        {
-            **_common(),
-            "entry": record,
-            "answer_html": render_markdown(record.answer),
-            "revisions": service.list_revisions(session, entry_id)[:5],
-            "rating": rating,
-            "comments": comments,
-            "error": problem.message,
-            "publish_problems": service.publish_problems(service.to_entry(record)) if record.status == "draft" else [],
-        },
+        {**_entry_context(session, entry_id), "error": problem.message},
         problem.status_code,
     )
 
