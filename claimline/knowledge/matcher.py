@@ -48,7 +48,7 @@ import math
 import random
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -58,7 +58,7 @@ import scipy.sparse as sp
 import yaml
 
 from claimline.knowledge.entries import KnowledgeEntry, normalize_region, topic_ids, topic_name
-from claimline.knowledge.text import Analysis, analyze, cjk_ratio, has_cjk, warm_up
+from claimline.knowledge.text import Analysis, analyze, analyze_tokens, cjk_ratio, has_cjk, warm_up
 
 ACTIONS = ("answer", "clarify", "handoff")
 FALLBACK_TOPIC = "other"
@@ -221,13 +221,13 @@ def _intent_cues() -> dict[str, re.Pattern[str]]:
 def intent_cue_matrix(texts: Sequence[str], topics: Sequence[str]) -> np.ndarray:
     """(texts × topics): 1 where the text asks the kind of question a topic answers."""
     cues = _intent_cues()
+    patterns = [(j, cues[topic]) for j, topic in enumerate(topics) if topic in cues]
     out = np.zeros((len(texts), len(topics)))
-    for j, topic in enumerate(topics):
-        pattern = cues.get(topic)
-        if pattern is not None:
-            for i, text in enumerate(texts):
-                if pattern.search(text.replace(" ", "")):
-                    out[i, j] = 1.0
+    for i, text in enumerate(texts):
+        compact = text.replace(" ", "")
+        for j, pattern in patterns:
+            if pattern.search(compact):
+                out[i, j] = 1.0
     return out
 
 
@@ -352,7 +352,7 @@ def _analyse_entry(entry: KnowledgeEntry) -> _EntryText:
         title=analyze(entry.title),
         questions=tuple(analyze(q) for q in entry.questions),
         tags=analyze(" ".join(entry.tags)),
-        answer_tokens=analyze(entry.answer).tokens,
+        answer_tokens=analyze_tokens(entry.answer),
     )
 
 
@@ -379,6 +379,7 @@ class _Index:
         keep: Sequence[Sequence[int]],
         topics: Sequence[str],
         settings: MatchSettings,
+        with_bm25: bool = True,
     ) -> None:
         self.n_topics = len(topics)
         self.topics = tuple(topics)
@@ -388,7 +389,8 @@ class _Index:
             raise ValueError("entries must be grouped by topic")
         self.topic_starts = np.flatnonzero(np.r_[True, np.diff(self.entry_topic) != 0])
         self.present_topics = self.entry_topic[self.topic_starts]
-        self._bm25_index(texts, keep, settings)
+        if with_bm25:  # calibration indexes only need the topic features
+            self._bm25_index(texts, keep, settings)
 
         # phrases (titles + kept questions) for similarity; they and the tags train the classifier
         phrases: list[list[str]] = []
@@ -468,23 +470,13 @@ class _Index:
         weights = idf[col_arr] * tf * (k1 + 1.0) / (tf + norm[row_arr])
         self.bm25 = sp.csr_matrix((weights, (row_arr, col_arr)), shape=(n_entries, len(vocab))).T.tocsr()
 
-    def signals(self, analyses: Sequence[Analysis]) -> _Signals:
-        """Signals of a batch of questions (phrase similarity also of the clause that asks)."""
+    def signals(self, analyses: Sequence[Analysis], *, with_bm25: bool = True) -> _Signals:
+        """Signals of a batch of questions (phrase similarity also of the clause that asks).
+
+        ``with_bm25=False`` skips BM25F (it ranks entries within a topic and is no topic feature),
+        which build-time calibration does not need."""
         n_q, n_entries = len(analyses), len(self.entry_topic)
-        indptr = [0]
-        indices: list[int] = []
-        data: list[float] = []
-        for analysis in analyses:
-            counts: dict[int, int] = {}
-            for token in analysis.tokens:
-                i = self.vocab.get(token)
-                if i is not None:
-                    counts[i] = counts.get(i, 0) + 1
-            indices.extend(counts)
-            data.extend(1.0 + math.log(c) for c in counts.values())  # repeats count sub-linearly
-            indptr.append(len(indices))
-        query_terms = sp.csr_matrix((data, indices, indptr), shape=(n_q, len(self.vocab)))
-        bm25 = np.asarray((query_terms @ self.bm25).todense()).reshape(n_q, n_entries)
+        bm25 = self._bm25_scores(analyses) if with_bm25 else np.zeros((n_q, 0))
 
         chars = self.chars.transform([_char_ngrams(a.phrase) for a in analyses])
         sims = np.asarray((chars @ self.phrase_matrix).todense()).reshape(n_q, -1)
@@ -502,6 +494,22 @@ class _Index:
         probs[:, self.classes] = _softmax_rows(np.asarray(x @ self.coef))
         cues = intent_cue_matrix([a.normalized for a in analyses], self.topics)
         return _Signals(bm25=bm25, phrase_sim=phrase_sim, probs=probs, cues=cues)
+
+    def _bm25_scores(self, analyses: Sequence[Analysis]) -> np.ndarray:
+        indptr = [0]
+        indices: list[int] = []
+        data: list[float] = []
+        for analysis in analyses:
+            counts: dict[int, int] = {}
+            for token in analysis.tokens:
+                i = self.vocab.get(token)
+                if i is not None:
+                    counts[i] = counts.get(i, 0) + 1
+            indices.extend(counts)
+            data.extend(1.0 + math.log(c) for c in counts.values())  # repeats count sub-linearly
+            indptr.append(len(indices))
+        query_terms = sp.csr_matrix((data, indices, indptr), shape=(len(analyses), len(self.vocab)))
+        return np.asarray((query_terms @ self.bm25).todense()).reshape(len(analyses), len(self.entry_topic))
 
     def per_topic_max(self, values: np.ndarray) -> np.ndarray:
         """(questions × entries) → (questions × topics): best value among a topic's entries (0 if none)."""
@@ -595,7 +603,11 @@ def _heldout_queries(
             inside = [e for e in range(len(texts)) if e % folds != fold]
             held = [(e, i) for e in range(len(texts)) if e % folds == fold for i in range(len(texts[e].questions))]
             index = _Index(
-                [texts[e] for e in inside], [range(len(texts[e].questions)) for e in inside], topics, settings
+                [texts[e] for e in inside],
+                [range(len(texts[e].questions)) for e in inside],
+                topics,
+                settings,
+                with_bm25=False,
             )
         else:
             keep: list[list[int]] = []
@@ -605,19 +617,30 @@ def _heldout_queries(
                 out = [i for i in range(n) if n >= 3 and (i + e) % folds == fold]
                 held.extend((e, i) for i in out)
                 keep.append([i for i in range(n) if i not in out])
-            index = _Index(texts, keep, topics, settings)
+            index = _Index(texts, keep, topics, settings, with_bm25=False)
         if len(held) < 2:
             continue
-        queries = [texts[e].questions[i] for e, i in held]
-        labels = [{topic_pos[texts[e].entry.topic]} for e, _ in held]
+        singles = [texts[e].questions[i] for e, i in held]
+        single_signals = index.signals(singles, with_bm25=False)
+        features.extend(index.topic_features(single_signals))
+        label_sets.extend({topic_pos[texts[e].entry.topic]} for e, _ in held)
+        pairs: list[Analysis] = []
+        asking: list[int] = []  # which single asks in each pair (the second one)
         for _ in range(int(len(held) * settings.calibration_pairs)):
-            (e1, i1), (e2, i2) = rng.sample(held, 2)
-            t1, t2 = topic_pos[texts[e1].entry.topic], topic_pos[texts[e2].entry.topic]
+            a, b = rng.sample(range(len(held)), 2)
+            t1, t2 = topic_pos[texts[held[a][0]].entry.topic], topic_pos[texts[held[b][0]].entry.topic]
             if t1 != t2:
-                queries.append(texts[e1].questions[i1].joined(texts[e2].questions[i2]))
-                labels.append({t1, t2})
-        features.extend(index.topic_features(index.signals(queries)))
-        label_sets.extend(labels)
+                # The asking clause's phrase similarity is that single's own row (computed above),
+                # so the pair is matched as a whole only.
+                pairs.append(replace(singles[a].joined(singles[b]), focus=(), focus_phrase=""))
+                asking.append(b)
+                label_sets.append({t1, t2})
+        if pairs:
+            pair_signals = index.signals(pairs, with_bm25=False)
+            pair_signals = replace(
+                pair_signals, phrase_sim=np.maximum(pair_signals.phrase_sim, single_signals.phrase_sim[asking])
+            )
+            features.extend(index.topic_features(pair_signals))
     return features, label_sets
 
 

@@ -275,3 +275,8 @@ def analyze(text: str) -> Analysis:
 
 def tokenize(text: str) -> list[str]:
     return list(analyze(text).tokens)
+
+
+def analyze_tokens(text: str) -> tuple[str, ...]:
+    """The tokens ``analyze`` gives, in one segmentation pass (no clauses: long texts such as answers)."""
+    return tuple(_analyse_clause(unicodedata.normalize("NFKC", text), _SEGMENTER.tokenizer().FREQ)[1])
