@@ -754,7 +754,11 @@ class Matcher:
             confidence = ranking.confidence if ranking else 0.0
             return AskResult("handoff", topic, confidence, results, reason="emergency", message=msgs.texts["emergency"])
         if asks_for_human(normalized):
-            return self._reply("handoff", self._rank(analysis, region), "human_requested")
+            # rank what else they said ("转人工，我想问工伤" → work_injury), not the request itself
+            compact = normalized.replace(" ", "")
+            rest = "" if compact in _messages().human_exact else _messages().human_re.sub(" ", compact)
+            ranking = self._rank(analyze(rest), region) if rest.strip() else None
+            return self._reply("handoff", ranking, "human_requested")
         if not has_cjk(normalized) or cjk_ratio(normalized) < self.settings.min_cjk_ratio:
             return AskResult(
                 "handoff", FALLBACK_TOPIC, 0.0, (), reason="not_chinese", message=msgs.texts["not_chinese"]

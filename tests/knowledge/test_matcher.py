@@ -317,6 +317,18 @@ def test_real_emergency_and_human_requests(real_matcher: Matcher) -> None:
     assert real_matcher.ask("转人工").action == "handoff"
 
 
+def test_a_bare_request_for_a_person_has_no_topic_but_the_rest_of_the_message_does(real_matcher: Matcher) -> None:
+    bare = real_matcher.ask("转人工")
+    assert (bare.action, bare.topic, bare.results) == ("handoff", "other", ())
+    with_story = real_matcher.ask("我要找人工客服，对方撞了我就开车跑了")
+    assert with_story.action == "handoff" and with_story.topic == "hit_and_run"
+
+
+def test_an_animal_killed_on_the_road_is_not_a_death_case(real_matcher: Matcher) -> None:
+    result = real_matcher.ask("我家的羊被车撞死了怎么办")
+    assert result.topic != "death"
+
+
 def test_real_answers_carry_their_legal_basis(real_matcher: Matcher) -> None:
     result = real_matcher.ask("追尾事故谁负全责")
     assert result.results and all(isinstance(x, str) for x in result.to_dict()["results"][0]["legal_basis"])
