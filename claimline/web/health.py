@@ -7,13 +7,27 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from claimline import __version__
+from claimline.config import get_settings
 from claimline.db import get_engine
 from claimline.migrate import current_revision, head_revision
 
 router = APIRouter(tags=["系统"])
 
 
-@router.get("/health", summary="健康检查：数据库可达、迁移为最新")
+def redis_reachable(url: str) -> bool:
+    import redis
+
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+        try:
+            return bool(client.ping())
+        finally:
+            client.close()
+    except (redis.RedisError, ValueError, OSError):
+        return False
+
+
+@router.get("/health", summary="健康检查：数据库可达、迁移为最新（配置了 Redis 时也检查 Redis）")
 def health() -> JSONResponse:
     checks: dict[str, Any] = {"database": "ok", "migrations": "ok"}
     status = 200
@@ -30,7 +44,16 @@ def health() -> JSONResponse:
         checks["database"] = "unreachable"
         checks["migrations"] = "unknown"
         status = 503
+    redis_url = get_settings().redis_url
+    if redis_url:
+        checks["redis"] = "ok" if redis_reachable(redis_url) else "unreachable"
+        if checks["redis"] != "ok":
+            status = 503
     body = {"status": "ok" if status == 200 else "degraded", "version": __version__, "checks": checks}
     if status != 200:
-        body["error"] = {"code": "unhealthy", "message": "服务未就绪：数据库不可达或迁移未完成", "field": None}
+        body["error"] = {
+            "code": "unhealthy",
+            "message": "服务未就绪：数据库或 Redis 不可达，或迁移未完成",
+            "field": None,
+        }
     return JSONResponse(body, status_code=status)

@@ -97,3 +97,15 @@ def test_health_reports_database_and_migrations(client) -> None:
 def test_openapi_docs_are_served(client) -> None:
     assert client.get("/api/docs").status_code == 200
     assert "/api/v1/health" in client.get("/api/openapi.json").json()["paths"]
+
+
+def test_health_checks_redis_when_configured(client, monkeypatch) -> None:
+    from claimline.config import get_settings
+
+    monkeypatch.setattr(get_settings(), "redis_url", "redis://127.0.0.1:6379/0")
+    assert client.get("/api/v1/health").json()["checks"]["redis"] == "ok"
+    monkeypatch.setattr(get_settings(), "redis_url", "redis://127.0.0.1:1/0")
+    response = client.get("/api/v1/health")
+    assert response.status_code == 503
+    assert response.json()["checks"]["redis"] == "unreachable"
+    assert "Redis" in response.json()["error"]["message"]
