@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from claimline.clock import utcnow
@@ -24,7 +24,8 @@ class Caller(Base):
     plate: Mapped[str | None] = mapped_column(SealedString("caller.plate"), nullable=True)
     plate_index: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     region: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    notes: Mapped[str] = mapped_column(Text, default="")
+    # free text: people type numbers into notes, so they are sealed too and masked when shown
+    notes: Mapped[str] = mapped_column(SealedString("caller.notes"), default="")
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

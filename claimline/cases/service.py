@@ -8,7 +8,7 @@ from claimline.cases.models import Caller
 from claimline.cases.schemas import CallerIn, CallerOut
 from claimline.errors import NotFound, ValidationFailed
 from claimline.privacy.fields import blind_index
-from claimline.privacy.masking import mask_id_number, mask_name, mask_phone, mask_plate
+from claimline.privacy.masking import mask_id_number, mask_name, mask_phone, mask_plate, mask_text
 from claimline.privacy.validators import normalise_id_number, normalise_mobile, normalise_plate
 
 
@@ -113,7 +113,7 @@ def present_caller(caller: Caller, *, reveal: bool = False) -> CallerOut:
         id_number=mask_id_number(caller.id_number) if caller.id_number else None,
         plate=mask_plate(caller.plate) if caller.plate else None,
         region=caller.region,
-        notes=caller.notes,
+        notes=mask_text(caller.notes or ""),
         masked=True,
     )
 

@@ -175,6 +175,18 @@ def event_labels() -> dict[str, str]:
     return dict(_data()["events"])
 
 
+EARLIEST_DATE = date(1990, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+
+
+def _check_plausible(day: date, field: str) -> None:
+    """Dates far outside a person's life make no sense here (and would overflow date arithmetic)."""
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ValidationFailed(
+            f"日期应在 {EARLIEST_DATE.year} 年到 {LATEST_DATE.year} 年之间。", code="date_out_of_range", field=field
+        )
+
+
 def _validate_events(accident_date: date, events: Mapping[str, date]) -> dict[str, date]:
     labels = event_labels()
     out: dict[str, date] = {"accident": accident_date}
@@ -187,6 +199,7 @@ def _validate_events(accident_date: date, events: Mapping[str, date]) -> dict[st
             )
         if not isinstance(day, date) or isinstance(day, datetime):
             raise ValidationFailed("日期格式应为 YYYY-MM-DD。", code="invalid_input", field=f"events.{code}")
+        _check_plausible(day, f"events.{code}")
         if code == "accident":
             if day != accident_date:
                 raise ValidationFailed(
@@ -226,6 +239,9 @@ def compute_deadlines(
     """
     if not isinstance(accident_date, date) or isinstance(accident_date, datetime):
         raise ValidationFailed("事故日期格式应为 YYYY-MM-DD。", code="invalid_input", field="accident_date")
+    _check_plausible(accident_date, "accident_date")
+    if today is not None:
+        _check_plausible(today, "today")
     known = _validate_events(accident_date, events or {})
     labels = event_labels()
     out: list[Deadline] = []

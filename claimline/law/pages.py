@@ -11,7 +11,7 @@ fields that do not apply.
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -101,7 +101,7 @@ def form_to_request(form: dict[str, str]) -> dict[str, Any]:
         if name == "share_pct":
             try:
                 _set(body, path, str(Decimal(raw) / 100))
-            except InvalidOperation:
+            except ArithmeticError:  # InvalidOperation, Overflow (1e999999999)
                 _set(body, path, raw)
             continue
         _set(body, path, raw)

@@ -6,9 +6,12 @@ import re
 
 from claimline.privacy.validators import PROVINCE_ABBREVIATIONS
 
-MOBILE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?86)?(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
+# separators people type: 138 1234 5678, 138-1234-5678, +86 138…
+MOBILE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)")
 ID_IN_TEXT = re.compile(r"(?<![\dA-Za-z])(\d{4})\d{10}(\d{3}[\dXx])(?![\dA-Za-z])")
-PLATE_IN_TEXT = re.compile(rf"([{PROVINCE_ABBREVIATIONS}][A-Z])·?([A-Z0-9]{{3,4}})([A-Z0-9]{{2}})(?![A-Z0-9])")
+PLATE_IN_TEXT = re.compile(
+    rf"([{PROVINCE_ABBREVIATIONS}]\s?[A-Z])[·\s]?([A-Z0-9]{{3,4}})([A-Z0-9]{{2}})(?![A-Z0-9])", re.IGNORECASE
+)
 
 
 def mask_phone(phone: str) -> str:

@@ -13,6 +13,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from claimline.errors import AuthenticationRequired, DomainError
@@ -122,6 +123,20 @@ async def handle_http_error(request: Request, error: Exception) -> Response:
     return error_response(request, error.status_code, code, message, None)
 
 
+async def handle_out_of_range(request: Request, error: Exception) -> Response:
+    """Numbers or dates too large for the database or for date arithmetic (an id of 10**20,
+    a date in year 9999): bad input, not a server fault. Nothing was stored (the transaction
+    rolled back)."""
+    log.info("out_of_range_input", path=request.url.path, error_type=type(error).__name__)
+    return error_response(request, 422, "out_of_range", "数值或日期超出允许范围", None)
+
+
+async def handle_integrity_error(request: Request, error: Exception) -> Response:
+    """Two people changed the same record at once; the loser's change was rolled back."""
+    log.info("integrity_conflict", path=request.url.path)
+    return error_response(request, 409, "conflict", "数据刚被他人修改，请刷新后重试", None)
+
+
 async def handle_unexpected_error(request: Request, error: Exception) -> Response:
     log.exception("unhandled_error", path=request.url.path, error_type=type(error).__name__)
     code, message = HTTP_MESSAGES[500]
@@ -132,4 +147,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, handle_domain_error)
     app.add_exception_handler(RequestValidationError, handle_validation_error)
     app.add_exception_handler(StarletteHTTPException, handle_http_error)
+    app.add_exception_handler(OverflowError, handle_out_of_range)
+    app.add_exception_handler(IntegrityError, handle_integrity_error)
     app.add_exception_handler(Exception, handle_unexpected_error)

@@ -50,6 +50,13 @@ def test_garbage_never_produces_a_server_error(client, login_as, method: str, pa
                 assert_error_shape(response)
         response = client.request(method, path + "?q=%00%FF&page=-1&limit=abc&since=notadate")
         assert response.status_code < 500, (method, path, response.text[:300])
+        far = "?until=9999-12-31&since=9999-12-31&accident_date=9999-12-30&offset=99999999999999999999"
+        response = client.request(method, path + far, json={"accident_date": "9999-06-01"})
+        assert response.status_code < 500, (method, path, "far values", response.text[:300])
+        if "/1" in path:  # an id larger than any database integer
+            huge = path.replace("/1", "/99999999999999999999")
+            response = client.request(method, huge, json={})
+            assert response.status_code < 500, (method, huge, response.text[:300])
 
 
 def test_unknown_api_route_has_error_shape(client) -> None:

@@ -68,7 +68,8 @@ def test_bad_plates_are_refused(raw: str) -> None:
 
 def _create_caller(client) -> int:  # type: ignore[no-untyped-def]
     response = client.post("/api/v1/callers", json={
-        "name": "张三", "phone": "13812345678", "id_number": "11010519491231002X", "plate": "粤B12345"})
+        "name": "张三", "phone": "13812345678", "id_number": "11010519491231002X", "plate": "粤B12345",
+        "notes": "对方电话 139 1234 5678，车牌粤b54321"})
     assert response.status_code == 201, response.text
     return int(response.json()["id"])
 
@@ -77,11 +78,12 @@ def test_personal_data_is_encrypted_at_rest_and_masked(client, login_as) -> None
     login_as("agent")
     caller_id = _create_caller(client)
     with get_engine().connect() as connection:
-        raw = connection.execute(text("SELECT name, phone, id_number, plate FROM callers")).one()
-    for value, plain in zip(raw, ["张三", "13812345678", "11010519491231002X", "粤B12345"], strict=True):
+        raw = connection.execute(text("SELECT name, phone, id_number, plate, notes FROM callers")).one()
+    for value, plain in zip(raw, ["张三", "13812345678", "11010519491231002X", "粤B12345", "对方电话"], strict=True):
         assert plain not in value and value.startswith("v1:")
     shown = client.get(f"/api/v1/callers/{caller_id}").json()
     assert shown["phone"] == "138****5678" and shown["plate"] == "粤B·***45" and shown["name"] == "张*"
+    assert "1234 5678" not in shown["notes"] and "54321" not in shown["notes"] and "对方电话" in shown["notes"]
     page = client.get(f"/staff/callers/{caller_id}").text
     assert "13812345678" not in page and "138****5678" in page
 
@@ -126,10 +128,40 @@ def test_key_rotation_reseals_everything_and_data_stays_readable(client, login_a
     caller_id = _create_caller(client)
     old_key = get_keyring().active_key_id
     report = rotate_keys(get_engine())
-    assert report.new_key_id != old_key and report.resealed == 4
+    assert report.new_key_id != old_key and report.resealed == 5  # name, phone, ID, plate, notes
     with get_engine().connect() as connection:
         raw = connection.execute(text("SELECT phone FROM callers")).scalar_one()
     assert sealed_key_id(raw) == report.new_key_id
     revealed = client.get(f"/api/v1/callers/{caller_id}", params={"reveal": True}).json()
     assert revealed["id_number"] == "11010519491231002X"
     assert [c["id"] for c in client.get("/api/v1/callers", params={"q": "粤B12345"}).json()] == [caller_id]
+
+
+def test_logs_mask_personal_data_in_nested_values_tracebacks_and_request_lines(capsys) -> None:
+    import logging
+
+    import structlog
+
+    from claimline.logging import MaskRequestLine, configure_logging
+
+    configure_logging("INFO")
+    log = structlog.get_logger()
+    try:
+        raise ValueError("caller 138 1234 5678 id 440106199001011234")
+    except ValueError:
+        log.exception("boom", data={"phone": "13812345678", "plates": ["粤b12345"]})
+    output = capsys.readouterr().out
+    for secret in ("1234 5678", "13812345678", "440106199001011234", "粤b12345"):
+        assert secret not in output
+    assert "138****5678" in output
+    record = logging.LogRecord("uvicorn.access", logging.INFO, "", 0, '%s - "%s %s"', (
+        "127.0.0.1", "GET", "/staff/callers?q=13812345678&p=%E7%B2%A4B12345"), None)
+    MaskRequestLine().filter(record)
+    assert "13812345678" not in record.getMessage() and "粤B12345" not in record.getMessage()
+
+
+def test_masking_catches_the_spellings_people_type() -> None:
+    for raw in ("138 1234 5678", "138-1234-5678", "+86 138 1234 5678"):
+        assert mask_text(raw) == "138****5678"
+    assert mask_text("粤b12345") == "粤b·***45"
+    assert "12345" not in mask_text("粤 B12345")
