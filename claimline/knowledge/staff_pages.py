@@ -284,7 +284,7 @@ def revision_page(
     record = service.get_record(session, entry_id)
     revision = service.get_revision(session, entry_id, number)
     base = _int(against)
-    if base is not None and not 1 <= base <= record.version:
+    if base is not None and not 0 <= base <= record.version:  # 0: against a blank entry
         base = None
     diff = service.revision_diff(session, entry_id, number, base)
     return render(

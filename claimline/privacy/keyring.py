@@ -140,7 +140,18 @@ def load_or_create_keyring(path: Path) -> Keyring:
     if get_settings().environment == "production":
         raise KeyringError(f"生产环境找不到密钥文件 {path}", code="missing_keyring")
     keyring = Keyring.generate()
-    save_keyring(keyring, path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:  # exclusive: several workers starting at once must agree on one keyring
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):  # the other worker may still be writing it
+            try:
+                return Keyring.from_json(path.read_text())
+            except (ValueError, KeyError):
+                time.sleep(0.02)
+        return Keyring.from_json(path.read_text())
+    with os.fdopen(fd, "w") as handle:
+        handle.write(keyring.to_json())
     return keyring
 
 
@@ -167,7 +178,8 @@ class _KeyringCache:
             if self.keyring is None or path != self.path or mtime != self.mtime_ns:
                 self.keyring = load_or_create_keyring(path)
                 self.path = path
-                self.mtime_ns = path.stat().st_mtime_ns
+                # the time read BEFORE loading: a rotation that lands meanwhile is seen next time
+                self.mtime_ns = mtime
             self.checked_at = now
             return self.keyring
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from claimline.clock import utcnow
+from claimline.clock import as_utc, utcnow
 from claimline.db import Base, UTCDateTime
 
 
@@ -49,6 +49,11 @@ class User(Base):
     @property
     def role_enum(self) -> Role:
         return Role(self.role)
+
+    @property
+    def is_locked(self) -> bool:
+        """Locked after too many wrong passwords, until ``locked_until`` has passed."""
+        return self.locked_until is not None and as_utc(self.locked_until) > utcnow()
 
     def has_role(self, required: Role) -> bool:
         return self.is_active and self.role_enum.rank >= required.rank

@@ -27,7 +27,7 @@ class UserOut(BaseModel):
             role=user.role,
             role_label=user.role_enum.label,
             is_active=user.is_active,
-            locked=user.locked_until is not None,
+            locked=user.is_locked,
             created_at=user.created_at,
             last_login_at=user.last_login_at,
         )

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from claimline.audit.service import Actor, record_audit
@@ -140,9 +140,15 @@ def verify_credentials(session: Session, username: str, password: str, ip: str |
     try:
         password_hasher.verify(user.password_hash, password or "")
     except (VerificationError, InvalidHashError):
-        user.failed_logins += 1
-        record_audit(session, actor, "login_failed", "user", user.id, f"第 {user.failed_logins} 次密码错误")
-        if user.failed_logins >= settings.login_max_failures:
+        # Atomic increment: parallel wrong guesses must not all read the same count.
+        failures = session.execute(
+            update(User)
+            .where(User.id == user.id)
+            .values(failed_logins=User.failed_logins + 1)
+            .returning(User.failed_logins)
+        ).scalar_one()
+        record_audit(session, actor, "login_failed", "user", user.id, f"第 {failures} 次密码错误")
+        if failures >= settings.login_max_failures:
             user.locked_until = now + timedelta(minutes=settings.login_lock_minutes)
             user.failed_logins = 0
             record_audit(

@@ -72,6 +72,9 @@ SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
 ]
 
 
+PRIVATE_PREFIXES = ("/staff", "/api/v1/callers", "/api/v1/users", "/api/v1/audit", "/api/v1/auth")
+
+
 class SecurityHeaders:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -81,10 +84,14 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        private = scope.get("path", "").startswith(PRIVATE_PREFIXES)
+
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers: list[Any] = list(message.get("headers", []))
                 headers.extend(SECURITY_HEADERS)
+                if private:  # staff pages may show revealed personal data or a new password
+                    headers.append((b"cache-control", b"no-store"))
                 message["headers"] = headers
             await send(message)
 

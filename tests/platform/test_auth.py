@@ -130,3 +130,18 @@ def test_duplicate_username_and_bad_role_are_refused(client, login_as) -> None:
     short = client.post("/api/v1/users", json={"username": "abcd", "display_name": "x", "role": "agent",
                                                "password": "short"})
     assert short.status_code == 422 and short.json()["error"]["field"] == "password"
+
+
+def test_staff_responses_are_not_cached(client, login_as) -> None:
+    login_as("admin")
+    assert client.get("/staff/users").headers["cache-control"] == "no-store"
+    assert "cache-control" not in client.get("/").headers or client.get("/").headers["cache-control"] != "no-store"
+
+
+def test_lock_expires_by_itself_in_the_account_list(client, login_as) -> None:
+    login_as("admin", "boss")
+    victim = make_user("locky", "agent")
+    with session_scope() as session:
+        session.execute(update(User).where(User.id == victim).values(locked_until=utcnow() - timedelta(minutes=1)))
+    listed = {u["username"]: u for u in client.get("/api/v1/users").json()}
+    assert listed["locky"]["locked"] is False
