@@ -745,6 +745,7 @@ def estimate_compensation(request: EstimateRequest | Mapping[str, Any]) -> Estim
             property=paid["property"],
             total=sum(paid.values(), ZERO),
             insured=insured,
+            within_limits=CompulsoryLimits(**within),
             limits=CompulsoryLimits(**limits),
             limits_label=f"{limit_set.label}（{fault}）",
             basis="《民法典》第一千二百一十三条；《机动车交通事故责任强制保险条例》第二十三条；"
@@ -788,7 +789,11 @@ def render_estimate_text(result: EstimateResult) -> str:
             f"{fmt_money(ci.death_disability)}，财产损失 {fmt_money(ci.property)}）"
         )
     else:
-        lines.append(f"{who}")
+        w = ci.within_limits
+        lines.append(
+            f"{who}：{fmt_money(w.medical + w.death_disability + w.property)} 元（医疗费用 {fmt_money(w.medical)}，"
+            f"死亡伤残 {fmt_money(w.death_disability)}，财产损失 {fmt_money(w.property)}）"
+        )
     lines.append(f"    限额：{ci.limits_label}")
     sp = result.split
     lines.append(

@@ -145,6 +145,9 @@ class CompulsoryInsurance(_Output):
     #: False when the vehicle has no 交强险: the amounts above are then 0 and the vehicle side pays
     #: the same amounts itself (included in ``liable_party``).
     insured: bool
+    #: The loss that falls within the limits per category, whoever pays it (the insurer, or the
+    #: uninsured vehicle side under 《道路交通事故损害赔偿解释》第十六条).
+    within_limits: CompulsoryLimits
     limits: CompulsoryLimits
     limits_label: str
     basis: str

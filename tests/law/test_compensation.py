@@ -137,6 +137,9 @@ def test_g05_uninsured_vehicle_pays_the_compulsory_part_itself() -> None:
     )
     assert r.compulsory_insurance.insured is False
     assert_parts(r, jqx="0", commercial="0", liable="59800", victim="10200")
+    within = r.compulsory_insurance.within_limits  # shown to the person: what the vehicle side pays itself
+    assert within.medical + within.death_disability + within.property == Decimal("36000")
+    assert "36,000" in render_estimate_text(r)
     assert any("第十六条" in n for n in r.notes)
 
 
