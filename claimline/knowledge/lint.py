@@ -29,6 +29,7 @@ from typing import Literal
 
 import yaml
 
+from claimline.clock import today_local
 from claimline.errors import ValidationFailed
 from claimline.knowledge.entries import KnowledgeEntry, entry_files, load_taxonomy, parse_entry_text
 from claimline.knowledge.text import normalize
@@ -118,7 +119,7 @@ def lint_directory(
     progress: Callable[[str], None] | None = None,
 ) -> LintReport:
     root = Path(directory)
-    today = today or dt.date.today()
+    today = today or today_local()
     report = LintReport()
     if not root.is_dir():
         report.issues.append(LintIssue("error", "not_a_directory", str(root), "", f"知识库目录不存在：{root}"))

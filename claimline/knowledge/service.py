@@ -36,7 +36,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from claimline.audit.service import Actor
-from claimline.clock import utcnow
+from claimline.clock import today_local, utcnow
 from claimline.config import get_settings
 from claimline.errors import Conflict, NotFound, TooManyRequests, ValidationFailed
 from claimline.knowledge.entries import (
@@ -261,7 +261,7 @@ def publish_problems(entry: KnowledgeEntry) -> list[str]:
     problems = []
     if PLACEHOLDER_ANSWER in entry.answer or entry.answer.startswith("（待撰写"):
         problems.append("回答仍是待撰写的占位文字")
-    if entry.review_by < dt.date.today():
+    if entry.review_by < today_local():
         problems.append("复核期限已过，请先复核内容并更新复核期限")
     return problems
 
@@ -284,7 +284,7 @@ def list_entries(session: Session, filters: EntryFilter, today: dt.date | None =
     if filters.status:
         query = query.where(KnowledgeEntryRecord.status == filters.status)
     if filters.overdue:
-        query = query.where(KnowledgeEntryRecord.review_by < (today or dt.date.today()))
+        query = query.where(KnowledgeEntryRecord.review_by < (today or today_local()))
         query = query.where(KnowledgeEntryRecord.status != "retired")
     text = _CONTROL_CHARS.sub("", filters.text or "").strip()[:100]
     if text:
@@ -643,7 +643,7 @@ def draft_from_gaps(session: Session, actor: Actor, gap_ids: Sequence[int]) -> K
     from claimline.knowledge.gaps import representative
 
     title = representative(questions)[:200]
-    today = dt.date.today()
+    today = today_local()
     entry = KnowledgeEntry(
         id=_gap_entry_id(session, topic),
         title=title,

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from claimline.auth.deps import DbSession, SupervisorUser, actor_of
+from claimline.clock import today_local
 from claimline.errors import DomainError
 from claimline.knowledge import service
 from claimline.knowledge.entries import STATUSES, load_taxonomy, topic_ids, topic_name
@@ -29,7 +30,7 @@ def _common() -> dict[str, Any]:
         "action_labels": service.ACTION_LABELS,
         "field_labels": FIELD_LABELS,
         "topic_name": topic_name,
-        "today": dt.date.today(),
+        "today": today_local(),
     }
 
 
@@ -109,7 +110,7 @@ def _submitted(
 
 @router.get("/staff/knowledge/new")
 def new_entry_page(request: Request, user: SupervisorUser) -> Response:
-    today = dt.date.today()
+    today = today_local()
     form = EntryForm(valid_from=today.isoformat(), review_by=(today + dt.timedelta(days=365)).isoformat())
     return _editor(request, form=form)
 

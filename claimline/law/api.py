@@ -6,15 +6,15 @@ POST /liability/guide · POST /deadlines · GET /deadlines.ics
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ValidationError
 
+from claimline.clock import today_local
 from claimline.errors import ValidationFailed
 from claimline.law.compensation import estimate_compensation, known_regions, regions_with_data
 from claimline.law.deadlines import (
@@ -37,7 +37,6 @@ from claimline.law.schemas import EstimateResult, validation_failed_from
 
 router = APIRouter(tags=["赔偿估算与责任、期限"])
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 ESTIMATE_EXAMPLE: dict[str, Any] = {
     "region": "广东省",
@@ -59,10 +58,6 @@ ESTIMATE_EXAMPLE: dict[str, Any] = {
         "commercial_third_party_limit": 1000000,
     },
 }
-
-
-def today_in_china() -> date:
-    return datetime.now(SHANGHAI).date()
 
 
 @router.post(
@@ -162,7 +157,7 @@ def deadlines(
         req = DeadlineRequest.model_validate(body)
     except ValidationError as exc:
         raise validation_failed_from(exc) from None
-    today = req.today or today_in_china()
+    today = req.today or today_local()
     return DeadlinesOut(
         accident_date=req.accident_date,
         today=today,

@@ -10,15 +10,15 @@ fields that do not apply.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from claimline.clock import today_local
 from claimline.errors import DomainError
 from claimline.law import compensation, liability, statutes
 from claimline.law.deadlines import compute_deadlines, event_labels
@@ -27,7 +27,6 @@ from claimline.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 DEPENDANT_ROWS = 4
 
 #: Form field → JSON path of the estimate request (also used to highlight the field of an error).
@@ -65,10 +64,6 @@ for _i in range(DEPENDANT_ROWS):
     FIELD_PATHS[f"dep_sup_{_i}"] = f"victim.dependants[{_i}].other_supporters"
     FIELD_PATHS[f"dep_inc_{_i}"] = f"victim.dependants[{_i}].incapacitated"
 PATH_FIELDS = {path: name for name, path in FIELD_PATHS.items()}
-
-
-def today_in_china() -> date:
-    return datetime.now(SHANGHAI).date()
 
 
 def _set(target: dict[str, Any], path: str, value: Any) -> None:
@@ -162,7 +157,7 @@ def estimate_form_context(form: dict[str, str]) -> dict[str, Any]:
         "fmt_money": compensation.fmt_money,
         "fmt_num": compensation.fmt_num,
         "fmt_pct": compensation.fmt_pct,
-        "today": today_in_china(),
+        "today": today_local(),
     }
 
 
@@ -259,7 +254,7 @@ def scenario_page(request: Request, scenario_id: str) -> Response:
 def deadlines_page(request: Request) -> Response:
     params = {k: v.strip() for k, v in request.query_params.items() if v.strip()}
     labels = event_labels()
-    today = today_in_china()
+    today = today_local()
     items = None
     error = None
     ics_query = ""
