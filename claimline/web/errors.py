@@ -119,8 +119,22 @@ async def handle_validation_error(request: Request, error: Exception) -> Respons
 
 async def handle_http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, StarletteHTTPException)
-    code, message = HTTP_MESSAGES.get(error.status_code, ("http_error", "请求无法处理"))
-    return error_response(request, error.status_code, code, message, None)
+    status = error.status_code
+    if status == 400 and _caused_by_body_limit(error):  # a chunked body ran over the limit while read
+        status = 413
+    code, message = HTTP_MESSAGES.get(status, ("http_error", "请求无法处理"))
+    return error_response(request, status, code, message, None)
+
+
+def _caused_by_body_limit(error: BaseException) -> bool:
+    from claimline.web.middleware import BodyTooLarge
+
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, BodyTooLarge):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 async def handle_out_of_range(request: Request, error: Exception) -> Response:

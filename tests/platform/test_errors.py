@@ -116,3 +116,13 @@ def test_health_checks_redis_when_configured(client, monkeypatch) -> None:
     assert response.status_code == 503
     assert response.json()["checks"]["redis"] == "unreachable"
     assert "Redis" in response.json()["error"]["message"]
+
+
+def test_chunked_body_over_the_limit_is_refused_with_413(client) -> None:
+    def chunks():  # no Content-Length: the size is only known while reading
+        for _ in range(40):
+            yield b"x" * 50_000
+
+    response = client.post("/api/v1/auth/login", content=chunks(), headers={"content-type": "application/json"})
+    assert response.status_code == 413
+    assert_error_shape(response)
