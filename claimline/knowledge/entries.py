@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 
 from claimline.errors import ValidationFailed
+from claimline.law.compensation import statistics_data
 
 STATUSES: tuple[str, ...] = ("draft", "published", "retired")
 NATIONAL = "national"
@@ -119,6 +120,11 @@ def normalize_region(region: str | None) -> str | None:
     value = region.strip()
     if value.lower() in _NATIONAL_ALIASES:
         return None
+    # the one table of region names (claimline/law/data/statistics.yaml), so that the estimator and
+    # the knowledge base read "广东省", "广东" and "全国平均" the same way
+    canonical = statistics_data().aliases.get(value.replace(" ", ""))
+    if canonical is not None:
+        return None if canonical == "全国" else canonical
     for suffix in _REGION_SUFFIXES:
         if value.endswith(suffix) and len(value) > len(suffix) + 1:
             return value[: -len(suffix)]
