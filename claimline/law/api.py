@@ -15,7 +15,6 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ValidationError
 
 from claimline.clock import today_local
-from claimline.errors import ValidationFailed
 from claimline.law.compensation import estimate_compensation, known_regions, regions_with_data
 from claimline.law.deadlines import (
     Deadline,
@@ -23,6 +22,7 @@ from claimline.law.deadlines import (
     compute_deadlines,
     deadlines_to_ics,
     event_labels,
+    events_from_query,
 )
 from claimline.law.liability import (
     GuideStep,
@@ -168,29 +168,13 @@ def deadlines(
     )
 
 
-def parse_event_query(params: dict[str, str]) -> dict[str, date]:
-    """Events given as query parameters (``certificate_received=2026-09-30``)."""
-    labels = event_labels()
-    events: dict[str, date] = {}
-    for code, raw in params.items():
-        if code in ("accident_date", "today", "only_mine") or not raw:
-            continue
-        if code not in labels:
-            raise ValidationFailed(f"不认识的事件“{code}”。", code="unknown_event", field=code)
-        try:
-            events[code] = date.fromisoformat(raw)
-        except ValueError:
-            raise ValidationFailed("日期格式应为 YYYY-MM-DD。", code="invalid_input", field=code) from None
-    return events
-
-
 @router.get("/deadlines.ics", summary="期限导出为日历文件（.ics）", response_class=Response)
 def deadlines_ics(
     request: Request,
     accident_date: Annotated[date, Query(description="事故日期 YYYY-MM-DD")],
     only_mine: Annotated[bool, Query(description="只导出需要本人办理的期限和诉讼时效")] = False,
 ) -> Response:
-    events = parse_event_query(dict(request.query_params))
+    events = events_from_query(dict(request.query_params))
     items = compute_deadlines(accident_date, events, include_expected=not only_mine)
     body = deadlines_to_ics(items)
     return Response(

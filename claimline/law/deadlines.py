@@ -307,6 +307,27 @@ def _note(note: str | None, exact: bool) -> str | None:
     return f"{note} {extra}" if note else extra
 
 
+def events_from_query(params: Mapping[str, str], *, ignore_unknown: bool = False) -> dict[str, date]:
+    """Events given as query or form parameters (``certificate_received=2026-09-30``)."""
+    labels = event_labels()
+    events: dict[str, date] = {}
+    for code, raw in params.items():
+        raw = raw.strip()
+        if code in ("accident", "accident_date", "today", "only_mine") or not raw:
+            continue
+        if code not in labels:
+            if ignore_unknown:
+                continue
+            raise ValidationFailed(f"不认识的事件“{code}”。", code="unknown_event", field=code)
+        try:
+            events[code] = date.fromisoformat(raw)
+        except ValueError:
+            raise ValidationFailed(
+                f"“{labels[code]}”的日期格式应为 YYYY-MM-DD。", code="invalid_input", field=code
+            ) from None
+    return events
+
+
 def compute_deadlines_from(data: Mapping[str, Any] | DeadlineRequest) -> list[Deadline]:
     """Validate raw JSON (``DeadlineRequest``) and compute; ``ValidationFailed`` with a field path."""
     if isinstance(data, DeadlineRequest):

@@ -21,7 +21,7 @@ from fastapi.responses import Response
 from claimline.clock import today_local
 from claimline.errors import DomainError
 from claimline.law import compensation, liability, statutes
-from claimline.law.deadlines import compute_deadlines, event_labels
+from claimline.law.deadlines import compute_deadlines, event_labels, events_from_query
 from claimline.law.schemas import EstimateResult
 from claimline.web.templating import render
 
@@ -265,14 +265,7 @@ def deadlines_page(request: Request) -> Response:
                 accident = date.fromisoformat(accident_raw)
             except ValueError:
                 raise DomainError("事故日期格式应为 YYYY-MM-DD。", field="accident_date") from None
-            events: dict[str, date] = {}
-            for code in labels:
-                if code == "accident" or not params.get(code):
-                    continue
-                try:
-                    events[code] = date.fromisoformat(params[code])
-                except ValueError:
-                    raise DomainError(f"“{labels[code]}”的日期格式应为 YYYY-MM-DD。", field=code) from None
+            events = events_from_query(params, ignore_unknown=True)
             items = compute_deadlines(accident, events, today)
             ics_query = urlencode({"accident_date": accident.isoformat(), **{k: v.isoformat() for k, v in events.items()}})
         except DomainError as problem:
