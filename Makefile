@@ -44,6 +44,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/http.py
 	$(BIN)/python benchmarks/law.py
 	$(BIN)/python benchmarks/matching.py $(EVAL)
+	$(BIN)/python benchmarks/matching.py benchmarks/data/written_questions.jsonl
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
