@@ -332,8 +332,3 @@ def test_an_animal_killed_on_the_road_is_not_a_death_case(real_matcher: Matcher)
 def test_real_answers_carry_their_legal_basis(real_matcher: Matcher) -> None:
     result = real_matcher.ask("追尾事故谁负全责")
     assert result.results and all(isinstance(x, str) for x in result.to_dict()["results"][0]["legal_basis"])
-
-
-def test_running_errands_is_not_fleeing_the_scene(real_matcher: Matcher) -> None:
-    result = real_matcher.ask("家里人为了看病来回跑了二十多趟，车票丢了几张，交通费还能要吗")
-    assert result.topic != "hit_and_run"
