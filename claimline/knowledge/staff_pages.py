@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from claimline.auth.deps import DbSession, SupervisorUser, actor_of
@@ -98,14 +99,45 @@ def _editor(
     )
 
 
-def _submitted(
-    entry_id: str, title: str, topic: str, questions: str, answer: str, legal_basis: str, region: str,
-    valid_from: str, review_by: str, tags: str, status: str = "draft",
-) -> EntryForm:
-    return EntryForm(
-        id=entry_id.strip(), title=title, topic=topic, questions=questions, answer=answer, legal_basis=legal_basis,
-        region=region, valid_from=valid_from, review_by=review_by, tags=tags, status=status,
-    )
+@dataclass(frozen=True)
+class SubmittedEntry:
+    """The editor form's entry fields as posted (the id is posted only when creating)."""
+
+    title: str
+    topic: str
+    questions: str
+    answer: str
+    legal_basis: str
+    region: str
+    valid_from: str
+    review_by: str
+    tags: str
+    comment: str
+
+    def form(self, entry_id: str, status: str = "draft") -> EntryForm:
+        return EntryForm(
+            id=entry_id.strip(), title=self.title, topic=self.topic, questions=self.questions, answer=self.answer,
+            legal_basis=self.legal_basis, region=self.region, valid_from=self.valid_from,
+            review_by=self.review_by, tags=self.tags, status=status,
+        )
+
+
+def submitted_entry(
+    title: Annotated[str, Form(max_length=BIG)] = "",
+    topic: Annotated[str, Form(max_length=BIG)] = "",
+    questions: Annotated[str, Form(max_length=BIG)] = "",
+    answer: Annotated[str, Form(max_length=BIG)] = "",
+    legal_basis: Annotated[str, Form(max_length=BIG)] = "",
+    region: Annotated[str, Form(max_length=BIG)] = "national",
+    valid_from: Annotated[str, Form(max_length=BIG)] = "",
+    review_by: Annotated[str, Form(max_length=BIG)] = "",
+    tags: Annotated[str, Form(max_length=BIG)] = "",
+    comment: Annotated[str, Form(max_length=BIG)] = "",
+) -> SubmittedEntry:
+    return SubmittedEntry(title, topic, questions, answer, legal_basis, region, valid_from, review_by, tags, comment)
+
+
+Submitted = Annotated[SubmittedEntry, Depends(submitted_entry)]
 
 
 @router.get("/staff/knowledge/new")
@@ -120,19 +152,11 @@ def new_entry_submit(
     request: Request,
     user: SupervisorUser,
     session: DbSession,
+    submitted: Submitted,
     entry_id: Annotated[str, Form(alias="id", max_length=BIG)] = "",
-    title: Annotated[str, Form(max_length=BIG)] = "",
-    topic: Annotated[str, Form(max_length=BIG)] = "",
-    questions: Annotated[str, Form(max_length=BIG)] = "",
-    answer: Annotated[str, Form(max_length=BIG)] = "",
-    legal_basis: Annotated[str, Form(max_length=BIG)] = "",
-    region: Annotated[str, Form(max_length=BIG)] = "national",
-    valid_from: Annotated[str, Form(max_length=BIG)] = "",
-    review_by: Annotated[str, Form(max_length=BIG)] = "",
-    tags: Annotated[str, Form(max_length=BIG)] = "",
-    comment: Annotated[str, Form(max_length=BIG)] = "",
 ) -> Response:
-    form = _submitted(entry_id, title, topic, questions, answer, legal_basis, region, valid_from, review_by, tags)
+    form = submitted.form(entry_id)
+    comment = submitted.comment
     try:
         entry = validate_entry_form(form)
         record = service.create_entry(session, actor_of(request, user), entry, comment[:2000])
@@ -205,21 +229,12 @@ def edit_entry_submit(
     request: Request,
     user: SupervisorUser,
     session: DbSession,
-    title: Annotated[str, Form(max_length=BIG)] = "",
-    topic: Annotated[str, Form(max_length=BIG)] = "",
-    questions: Annotated[str, Form(max_length=BIG)] = "",
-    answer: Annotated[str, Form(max_length=BIG)] = "",
-    legal_basis: Annotated[str, Form(max_length=BIG)] = "",
-    region: Annotated[str, Form(max_length=BIG)] = "national",
-    valid_from: Annotated[str, Form(max_length=BIG)] = "",
-    review_by: Annotated[str, Form(max_length=BIG)] = "",
-    tags: Annotated[str, Form(max_length=BIG)] = "",
-    comment: Annotated[str, Form(max_length=BIG)] = "",
+    submitted: Submitted,
     version: Annotated[str, Form(max_length=16)] = "",
 ) -> Response:
     record = service.get_record(session, entry_id)
-    form = _submitted(record.id, title, topic, questions, answer, legal_basis, region, valid_from, review_by, tags,
-                      record.status)
+    form = submitted.form(record.id, record.status)
+    comment = submitted.comment
     try:
         entry = validate_entry_form(form)
         _, changed = service.update_entry(
