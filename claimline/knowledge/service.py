@@ -478,11 +478,7 @@ def clean_public_text(text: str, limit: int) -> str:
     """Normalised (NFKC, no control characters, collapsed spaces), personal data masked, capped."""
     value = unicodedata.normalize("NFKC", text or "")
     value = _SPACES.sub(" ", _CONTROL_CHARS.sub(" ", value)).strip()
-    masked = mask_text(value)
-    upper = mask_text(masked.upper())
-    if upper != masked.upper():  # lower-case plates such as 粤b12345
-        masked = upper
-    return masked[:limit].strip()
+    return mask_text(value)[:limit].strip()
 
 
 # ---------------------------------------------------------------------------------------------- feedback
